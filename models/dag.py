@@ -107,6 +107,17 @@ class TaskDAG(BaseModel):
                     stack.append(child)
         return seen - start
 
+    def ancestors(self, node_id: str) -> set[str]:
+        """Every node `node_id` depends on, directly or not."""
+        seen: set[str] = set()
+        stack = list(self.get_node(node_id).depends_on)
+        while stack:
+            current = stack.pop()
+            if current not in seen:
+                seen.add(current)
+                stack.extend(self.get_node(current).depends_on)
+        return seen
+
     def critical_path(self, durations: Mapping[str, float]) -> tuple[list[str], float]:
         """The longest chain by the given node durations (missing ones count as 0)."""
         finish: dict[str, float] = {}

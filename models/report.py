@@ -47,6 +47,7 @@ class TestReport(BaseModel):
     missing_isolation: list[str] = Field(
         default_factory=list, description="Isolation this backend could not provide"
     )
+    backend_note: str = Field(default="", description="Which sandbox backend ran and why")
 
     @property
     def total(self) -> int:

@@ -6,7 +6,8 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from dotenv import load_dotenv
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ProviderName = Literal["auto", "anthropic", "openai", "replay"]
@@ -36,6 +37,10 @@ class Settings(BaseSettings):
 
     anthropic_api_key: SecretStr | None = Field(default=None, alias="ANTHROPIC_API_KEY")
     anthropic_base_url: str | None = Field(default=None, alias="ANTHROPIC_BASE_URL")
+    anthropic_structured: Literal["output_config", "tool"] = Field(
+        default="output_config",
+        description="How Anthropic is asked for JSON: native output_config or a forced tool call",
+    )
     openai_api_key: SecretStr | None = Field(default=None, alias="OPENAI_API_KEY")
     openai_base_url: str | None = Field(default=None, alias="OPENAI_BASE_URL")
     openai_model: str | None = Field(
@@ -44,6 +49,8 @@ class Settings(BaseSettings):
 
     replay_file: Path | None = None
     replay_speed: float = Field(default=0.0, ge=0.0)
+    # The dashboard replays at a speed where a recorded run takes roughly 10-20 seconds.
+    dashboard_replay_speed: float = Field(default=0.25, ge=0.0)
     record_file: Path | None = None
 
     max_workers: int = Field(default=4, ge=1, le=64)
@@ -58,6 +65,21 @@ class Settings(BaseSettings):
 
     home: Path = Field(default=Path("runs"), description="Data directory: run store, projects")
 
+    @field_validator(
+        "anthropic_api_key",
+        "anthropic_base_url",
+        "openai_api_key",
+        "openai_base_url",
+        "openai_model",
+        "replay_file",
+        "record_file",
+        mode="before",
+    )
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        # `KEY=` in .env (as in .env.example) means "not set", not an empty path or URL.
+        return None if isinstance(value, str) and not value.strip() else value
+
     def model_for(self, role: str) -> str:
         if self.resolved_provider() == "openai" and self.openai_model:
             return self.openai_model
@@ -68,6 +90,8 @@ class Settings(BaseSettings):
         """`auto` picks Anthropic with a key, an OpenAI-compatible server with a base URL, else replay."""
         if self.provider != "auto":
             return self.provider
+        if self.replay_file is not None:
+            return "replay"
         if self.anthropic_api_key is not None and self.anthropic_api_key.get_secret_value():
             return "anthropic"
         if self.openai_base_url:
@@ -76,6 +100,8 @@ class Settings(BaseSettings):
 
     def provider_reason(self) -> str:
         chosen = self.resolved_provider()
+        if chosen == "replay" and self.replay_file is not None:
+            return f"replay: playing the recorded session {self.replay_file}"
         if self.provider != "auto":
             return f"{chosen}: chosen explicitly (CODEGEN_PROVIDER={self.provider})"
         if chosen == "anthropic":
@@ -97,10 +123,17 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Settings from the environment and `.env`, with explicit overrides on top."""
+    """Settings from the environment and `.env`, with explicit overrides on top.
+
+    `.env` is also loaded into the environment (without overriding it) so that libraries
+    reading their own variables, such as LangSmith tracing, see it too.
+    """
+    load_dotenv(override=False)
     clean = {k: v for k, v in overrides.items() if v is not None}
     return Settings(**clean)  # type: ignore[arg-type]
 
 
 def examples_dir() -> Path:
-    return Path(os.environ.get("CODEGEN_EXAMPLES", Path(__file__).resolve().parent.parent / "examples"))
+    return Path(
+        os.environ.get("CODEGEN_EXAMPLES", Path(__file__).resolve().parent.parent / "examples")
+    )

@@ -58,6 +58,20 @@ class Revision(BaseModel):
     reasons: list[str] = Field(default_factory=list)
 
 
+class CodingRound(BaseModel):
+    """One pass of the coders: wall time against the same nodes run one after another."""
+
+    iteration: int
+    nodes: list[str]
+    wall_s: float
+    work_s: float
+    max_parallel: int = 1
+
+    @property
+    def speedup(self) -> float:
+        return self.work_s / self.wall_s if self.wall_s > 0 else 1.0
+
+
 def merge_artifacts(left: dict[str, Artifact], right: dict[str, Artifact]) -> dict[str, Artifact]:
     """Later writes of a path replace earlier ones; every other file is kept."""
     merged = dict(left or {})
@@ -78,11 +92,17 @@ class AgentState(BaseModel):
     status: RunStatus = RunStatus.PENDING
     iteration: int = 0
     max_iterations: int = 3
+    approve_plan: bool = False
     failing_files: list[str] = Field(default_factory=list)
+    feedback: dict[str, list[str]] = Field(
+        default_factory=dict, description="Why each failing file failed, for its coder"
+    )
+    integration_problems: dict[str, list[str]] = Field(default_factory=dict)
     error: str | None = None
     timings: Annotated[list[PhaseTiming], operator.add] = Field(default_factory=list)
     usage: Annotated[list[LLMUsage], operator.add] = Field(default_factory=list)
     revisions: Annotated[list[Revision], operator.add] = Field(default_factory=list)
+    coding: Annotated[list[CodingRound], operator.add] = Field(default_factory=list)
 
     def files(self, kind: ArtifactKind | None = None) -> dict[str, str]:
         return {
@@ -102,6 +122,7 @@ CHECKPOINT_MODULES: list[tuple[str, ...]] = [
     ("models.state", "Artifact"),
     ("models.state", "PhaseTiming"),
     ("models.state", "Revision"),
+    ("models.state", "CodingRound"),
     ("models.state", "RunStatus"),
     ("models.dag", "TaskDAG"),
     ("models.dag", "TaskNode"),

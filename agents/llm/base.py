@@ -6,7 +6,7 @@ import json
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from langsmith import traceable
 from pydantic import BaseModel, ValidationError
@@ -110,7 +110,8 @@ class LLM(ABC):
 
     async def structured(self, call: LLMCall, schema: type[T]) -> tuple[T, LLMUsage]:
         """Ask for an instance of `schema`. One repair turn on invalid output, then raise."""
-        return await _traced_structured(self, call, schema)
+        result = await _traced_structured(self, call, schema)
+        return cast("tuple[T, LLMUsage]", result)
 
     async def warm_prefix(self, call: LLMCall) -> LLMUsage | None:
         """Write the shared prefix of `call` to the provider's cache before a fan-out."""

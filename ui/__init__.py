@@ -1,0 +1,1 @@
+"""Presentation: the terminal live view and the Streamlit dashboard's pieces."""

@@ -36,6 +36,7 @@ from models.schemas import Plan
 from models.settings import Settings
 from models.state import AgentState, Artifact, CodingRound, PhaseTiming, Revision, RunStatus
 from models.usage import LLMUsage
+from sandbox.limits import SandboxLimits
 
 TestRunner = Callable[..., Awaitable[TestReport]]
 
@@ -465,6 +466,11 @@ async def tester(state: AgentState, deps: PipelineDeps) -> dict:
         project,
         requirements=state.plan.requirements,
         backend=deps.settings.sandbox,
+        limits=SandboxLimits(
+            wall_timeout_s=deps.settings.test_timeout_s,
+            cpu_seconds=max(1, int(deps.settings.test_timeout_s)),
+        ),
+        venv_cache=deps.settings.home / "venvs",
     )
     deps.recorder.update(test_report_json=report.model_dump(mode="json"))
     summary = f"tests: {report.passed} passed, {report.failed} failed, {report.errors} errors"

@@ -7,10 +7,13 @@ checks that number, so a wrong module really fails its own test and is really fi
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from pydantic import BaseModel
 
+import prompts
 from agents.llm.base import LLMCall, Repair
 from models.schemas import (
     FileBundle,
@@ -153,3 +156,81 @@ class SyntheticProject:
         if call.role == "reviewer":
             return Review(score=9, approved=True, summary="Fine.", issues=[])
         raise AssertionError(f"unexpected role {call.role}")
+
+
+_ROLE_BY_SYSTEM = {
+    prompts.ORCHESTRATOR_SYSTEM: "orchestrator",
+    prompts.PLANNER_SYSTEM: "planner",
+    prompts.CODER_SYSTEM: "coder",
+    prompts.TEST_WRITER_SYSTEM: "tester",
+    prompts.INTEGRATOR_SYSTEM: "integrator",
+    prompts.REVIEWER_SYSTEM: "reviewer",
+}
+
+
+def call_from_request(body: Mapping[str, Any]) -> LLMCall:
+    """Rebuild the LLMCall behind an Anthropic Messages or OpenAI chat request body.
+
+    Only what a real model sees is used: the system prompt names the role, the prompt names
+    the files and the revision round.
+    """
+    if "system" in body:
+        system = body["system"]
+        blocks = [system] if isinstance(system, str) else [b["text"] for b in system]
+        role_text, context = blocks[0], "\n".join(blocks[1:])
+        prompt = _text(body["messages"][0]["content"])
+    else:
+        messages = body["messages"]
+        system_text = _text(messages[0]["content"])
+        role_text = next((t for t in _ROLE_BY_SYSTEM if system_text.startswith(t)), system_text)
+        context = system_text[len(role_text) :].strip()
+        prompt = _text(messages[1]["content"])
+    role = _ROLE_BY_SYSTEM.get(role_text.strip())
+    if role is None:
+        raise ValueError("unknown system prompt")
+    node: str | None = None
+    iteration = 0
+    if role == "coder":
+        node = re.search(r"Write these files: (\S+)\.py", prompt).group(1)  # type: ignore[union-attr]
+        found = re.search(r"This is revision (\d+)", prompt)
+        iteration = int(found.group(1)) if found else 0
+    elif role == "tester":
+        node = re.search(r"tests/test_(\w+)\.py", prompt).group(1)  # type: ignore[union-attr]
+    elif role == "integrator":
+        node = re.search(r"File to fix: (\S+)", prompt).group(1)  # type: ignore[union-attr]
+    elif role == "reviewer":
+        found = re.search(r"Review iteration (\d+)", prompt)
+        iteration = int(found.group(1)) if found else 0
+    return LLMCall(
+        role=role, system=role_text, context=context, prompt=prompt, node=node, iteration=iteration
+    )
+
+
+def _text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    return "".join(block.get("text", "") for block in content)
+
+
+_SCHEMAS: dict[str, type[BaseModel]] = {
+    "orchestrator": RequestAnalysis,
+    "planner": Plan,
+    "coder": FileBundle,
+    "tester": FileBundle,
+    "integrator": FileBundle,
+    "reviewer": Review,
+}
+
+
+def http_responder(project: SyntheticProject) -> Callable[[dict], dict]:
+    """A FakeAPIServer responder that answers each request as the scripted project would."""
+
+    def respond(body: dict) -> dict:
+        if body.get("max_tokens") == 1:  # a cache warm-up: nothing to answer
+            return {}
+        call = call_from_request(body)
+        value = project(call, _SCHEMAS[call.role], None)
+        assert isinstance(value, BaseModel)
+        return value.model_dump(mode="json")
+
+    return respond

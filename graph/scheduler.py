@@ -124,7 +124,7 @@ class _Execution(Generic[R]):
         self.index = {node_id: i for i, node_id in enumerate(self.order)}
         # DONE nodes are kept; anything else (FAILED, or RUNNING from a killed run) starts over.
         self.nodes: dict[str, TaskNode] = {
-            n.id: n.model_copy(deep=True) if n.status == NodeStatus.DONE else _idle(n)
+            n.id: n.model_copy(deep=True) if n.status == NodeStatus.DONE else n.as_idle()
             for n in dag.nodes
         }
         self.rank = remaining_chain(dag, estimates)
@@ -285,7 +285,7 @@ class _Execution(Generic[R]):
             heapq.heappush(self.free, job.worker)
             now = time.time()
             if not job.extra:
-                self.nodes[job.key] = _idle(self.nodes[job.key])
+                self.nodes[job.key] = self.nodes[job.key].as_idle()
             self.emit(SchedulerEvent("cancelled", job.key, job.worker_id, now, extra=job.extra))
         self.alone = None
 
@@ -325,19 +325,6 @@ class _Execution(Generic[R]):
                 cancel_wait.cancel()
         self.result.dag = TaskDAG(nodes=[self.nodes[k] for k in self.order])
         return self.result
-
-
-def _idle(node: TaskNode) -> TaskNode:
-    return node.model_copy(
-        deep=True,
-        update={
-            "status": NodeStatus.IDLE,
-            "worker_id": None,
-            "started_at": None,
-            "finished_at": None,
-            "error": None,
-        },
-    )
 
 
 async def run_dag(

@@ -38,6 +38,19 @@ class TaskNode(BaseModel):
     finished_at: float | None = None
     error: str | None = None
 
+    def as_idle(self) -> TaskNode:
+        """A copy ready to run again: IDLE, with no worker, times or error."""
+        return self.model_copy(
+            deep=True,
+            update={
+                "status": NodeStatus.IDLE,
+                "worker_id": None,
+                "started_at": None,
+                "finished_at": None,
+                "error": None,
+            },
+        )
+
     @property
     def duration(self) -> float | None:
         if self.started_at is None or self.finished_at is None:
@@ -180,22 +193,7 @@ class TaskDAG(BaseModel):
     def reset_nodes(self, node_ids: Iterable[str]) -> TaskDAG:
         """A copy where the given nodes are IDLE again; every other node keeps its state."""
         wanted = set(node_ids)
-        return TaskDAG(
-            nodes=[
-                n.model_copy(
-                    update={
-                        "status": NodeStatus.IDLE,
-                        "worker_id": None,
-                        "started_at": None,
-                        "finished_at": None,
-                        "error": None,
-                    }
-                )
-                if n.id in wanted
-                else n
-                for n in self.nodes
-            ]
-        )
+        return TaskDAG(nodes=[n.as_idle() if n.id in wanted else n for n in self.nodes])
 
     def mark(self, node_id: str, status: NodeStatus, **fields: object) -> TaskDAG:
         node = self.get_node(node_id)

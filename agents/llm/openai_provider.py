@@ -8,14 +8,8 @@ import openai
 from openai.types.chat import ChatCompletion
 from pydantic import BaseModel
 
-from agents.llm.anthropic_provider import (
-    EMPTY_REPLY,
-    TruncationMemo,
-    error_text,
-    retries_note,
-    where,
-)
 from agents.llm.base import LLM, LLMCall, LLMError, RawReply, Repair
+from agents.llm.common import EMPTY_REPLY, TruncationMemo, error_text, retries_note, where
 from models.settings import Settings
 from models.usage import LLMUsage
 

@@ -31,7 +31,7 @@ from graph.project import write_files
 from graph.recorder import Recorder
 from graph.scheduler import SchedulerEvent, run_dag
 from models.dag import NodeStatus, TaskDAG, TaskNode
-from models.report import TestReport
+from models.report import TestCase, TestReport
 from models.schemas import Plan
 from models.settings import Settings
 from models.state import AgentState, Artifact, CodingRound, PhaseTiming, Revision, RunStatus
@@ -387,6 +387,8 @@ def _test_jobs(
                 previous=tests_now.get(path),
                 feedback=state.feedback.get(path, []),
             )
+            for note in accepted.notes:  # files it was not asked for are dropped: say so
+                deps.recorder.event(note, level="warning")
             usages.append(usage)
             deps.recorder.artifacts(accepted.files, kind="test", node_id=node.id, iteration=it)
             for p, c in accepted.files.items():
@@ -498,13 +500,14 @@ async def assess(state: AgentState, deps: PipelineDeps) -> dict:
         feedback.setdefault(path, []).append(message[:1500])
 
     if report is not None:
+        for path in blame(report, dag):
+            feedback.setdefault(path, [])
         for case in report.cases:
             if case.outcome not in ("failed", "error"):
                 continue
-            for path in case.blamed_files or ([case.file] if case.file else []):
-                add(path, f"test {case.name} {case.outcome}: {case.message}")
-        for path in report.failing_files:
-            feedback.setdefault(path, [])
+            message = f"test {case.name} {case.outcome}: {case.message}"
+            for path in {*case.blamed_files, *blame_case(case, dag)}:
+                add(path, message)
         if report.timed_out:
             for path in report.failing_files:
                 add(path, "the test run timed out (an infinite loop or a blocking call?)")
@@ -538,7 +541,18 @@ async def assess(state: AgentState, deps: PipelineDeps) -> dict:
         )
         return {"status": RunStatus.DONE, "failing_files": sorted(feedback), "feedback": feedback}
 
-    failing = sorted(p for p in feedback if p in sources or p in state.files("test"))
+    blamed_now = set(blame(report, dag)) if report is not None else set()
+    failing = sorted(
+        p
+        for p in feedback
+        if (p in sources or p in state.files("test"))
+        and (
+            p in blamed_now
+            or p in blocking
+            or p in state.integration_problems
+            or p in unfinished_files(dag)
+        )
+    )
     if (
         report is not None
         and report.setup_error
@@ -551,10 +565,14 @@ async def assess(state: AgentState, deps: PipelineDeps) -> dict:
         return {"status": RunStatus.FAILED, "error": message, "failing_files": []}
 
     if last_round:
+        # A node that never got code is the root cause; its tests failing is only a symptom.
+        not_built = "".join(
+            f" Node {n.id} was not built: {n.error or 'a dependency failed'}." for n in unfinished
+        )
         message = (
             f"Generation failed after {state.max_iterations} iteration(s): "
             + (", ".join(failing) or "tests did not pass")
-            + " still failing. Every generated file is kept."
+            + f" still failing.{not_built} Every generated file is kept."
         )
         deps.recorder.event(message, level="error", kind="failed")
         return {
@@ -605,6 +623,35 @@ async def assess(state: AgentState, deps: PipelineDeps) -> dict:
         "revisions": [revision],
         "status": RunStatus.RUNNING,
     }
+
+
+def blame_case(case: TestCase, dag: TaskDAG) -> list[str]:
+    """Files to recode for one failing test.
+
+    Generated tests are named after the node they test (tests/test_<node>.py), so that node
+    is the suspect, whatever else its traceback passes through. A test the sandbox could tie
+    to no source file at all is itself broken and is rewritten. Other tests fall back to the
+    sandbox's attribution (traceback frames and imported modules).
+    """
+    if case.outcome not in ("failed", "error"):
+        return []
+    if case.file and case.blamed_files == [case.file]:
+        return [case.file]
+    for node in dag.nodes:
+        if case.file == test_path_for(node):
+            return list(node.files)
+    return list(case.blamed_files)
+
+
+def blame(report: TestReport, dag: TaskDAG) -> list[str]:
+    blamed = [p for case in report.cases for p in blame_case(case, dag)]
+    if not report.cases:  # nothing ran per test (timeout, crash): the sandbox's attribution
+        blamed = list(report.failing_files)
+    return list(dict.fromkeys(blamed))
+
+
+def unfinished_files(dag: TaskDAG) -> set[str]:
+    return {p for n in dag.nodes if n.status != NodeStatus.DONE for p in n.files}
 
 
 # -- routing -------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from agents.llm.base import LLM, LLMCall, NoRecordingError, RawReply, Repair
-from agents.llm.cassette import Cassette, CassetteCall
+from agents.llm.cassette import Cassette, CassetteCall, CassetteWarm
 from models.usage import LLMUsage
 
 log = logging.getLogger(__name__)
@@ -59,6 +59,9 @@ class ReplayLLM(LLM):
         self._queues: dict[str, deque[CassetteCall]] = {}
         for entry in sorted(self.cassette.calls, key=lambda c: c.attempt):  # stable sort
             self._queues.setdefault(entry.key, deque()).append(entry)
+        self._warms: dict[tuple[str, int], deque[CassetteWarm]] = {}
+        for warm in self.cassette.warms:
+            self._warms.setdefault((warm.role, warm.iteration), deque()).append(warm)
 
     @property
     def request(self) -> str:
@@ -87,7 +90,15 @@ class ReplayLLM(LLM):
         return RawReply(text=entry.reply, usage=_repriced(entry.usage))
 
     async def warm_prefix(self, call: LLMCall) -> LLMUsage | None:
-        return None
+        """Replays a recorded warm-up (its latency and cache-write usage), if there is one."""
+        with self._lock:
+            queue = self._warms.get((call.role, call.iteration))
+            warm = queue.popleft() if queue else None
+        if warm is None:
+            return None
+        if self.speed > 0 and warm.latency_s > 0:
+            await self._sleep(warm.latency_s * self.speed)
+        return _repriced(warm.usage)
 
 
 def _repriced(usage: LLMUsage) -> LLMUsage:

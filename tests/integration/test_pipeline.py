@@ -76,6 +76,17 @@ async def test_revision_recodes_only_the_failing_node(tmp_path: Path) -> None:
     assert "return 1 + value_core() + 0" in (result.output_dir / "leaf1.py").read_text()
 
 
+async def test_a_failing_test_blames_its_own_node_not_every_module_it_imports(
+    tmp_path: Path,
+) -> None:
+    project = SyntheticProject(fan_out(3), bugs={"leaf1": 1}, tests_import_deps=True)
+    result, llm, _ = await generate(tmp_path, project)
+
+    assert result.status == "done", result.error
+    recoded = [r.call.node for r in llm.calls_for(role="coder") if r.call.iteration == 1]
+    assert recoded == ["leaf1"]  # test_leaf1 also imports core, which is not recoded
+
+
 async def test_revision_of_a_chain_keeps_upstream_nodes(tmp_path: Path) -> None:
     shape = chain(4)
     result, llm, _ = await generate(tmp_path, SyntheticProject(shape, bugs={"m2": 1}))

@@ -88,11 +88,13 @@ class SyntheticProject:
         bugs: Mapping[str, int] | None = None,
         reject: bool = False,
         padding: int = 0,
+        tests_import_deps: bool = False,
     ) -> None:
         self.shape = shape
         self.bugs = dict(bugs or {})
         self.reject = reject
         self.padding = padding
+        self.tests_import_deps = tests_import_deps
         self.values = expected_values(shape)
 
     def plan(self) -> Plan:
@@ -123,8 +125,11 @@ class SyntheticProject:
         return "\n".join(lines)
 
     def test(self, node: str) -> str:
+        # Like real tests, these may import what they need to build inputs from other modules.
+        deps = self.shape[node] if self.tests_import_deps else []
+        imports = "".join(f"from {d} import value_{d}  # noqa: F401\n" for d in deps)
         return (
-            f"from {node} import value_{node}\n\n\n"
+            f"{imports}from {node} import value_{node}\n\n\n"
             f"def test_value_{node}():\n    assert value_{node}() == {self.values[node]}\n"
         )
 

@@ -292,3 +292,28 @@ async def test_a_recorded_session_replays_to_the_same_values_and_usage(tmp_path:
     ]
     assert replayed[2][1].attempts == 2
     assert replay.unused_keys() == []
+
+
+async def test_recorded_warm_ups_replay_with_their_usage_and_latency(tmp_path: Path) -> None:
+    from agents.llm.base import LLMCall as Call
+    from agents.llm.cassette import CassetteHeader, CassetteWarm, CassetteWriter
+    from agents.llm.replay import ReplayLLM as Replay
+    from models.usage import LLMUsage as Usage
+
+    path = tmp_path / "warm.jsonl"
+    writer = CassetteWriter(path, CassetteHeader(request="r", provider="anthropic"))
+    usage = Usage(role="coder", model="claude-sonnet-4-6", cache_write_tokens=3000)
+    writer.append(CassetteWarm(role="coder", iteration=0, usage=usage, latency_s=0.8))
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    replay = Replay(path, speed=0.5, sleep=sleep)
+    call = Call(role="coder", system="s", context="c", prompt="p", node="n")
+    warmed = await replay.warm_prefix(call)
+    again = await replay.warm_prefix(call)
+
+    assert warmed is not None and warmed.cache_write_tokens == 3000 and warmed.cost_usd > 0
+    assert again is None  # one recorded warm-up, replayed once
+    assert slept == [0.4]

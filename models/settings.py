@@ -50,7 +50,7 @@ class Settings(BaseSettings):
     replay_file: Path | None = None
     replay_speed: float = Field(default=0.0, ge=0.0)
     # The dashboard replays at a speed where a recorded run takes roughly 10-20 seconds.
-    dashboard_replay_speed: float = Field(default=0.25, ge=0.0)
+    dashboard_replay_speed: float = Field(default=0.15, ge=0.0)
     record_file: Path | None = None
 
     max_workers: int = Field(default=4, ge=1, le=64)

@@ -194,7 +194,8 @@ async def coders(state: AgentState, deps: PipelineDeps) -> dict:
     dag = state.task_dag
     produced: dict[str, str] = state.files("source")
     previous_sources = dict(produced)
-    tests_now = state.files("test")
+    # Test files written before an interruption are kept, like finished nodes.
+    tests_now = {**deps.recorder.stored_files("test"), **state.files("test")}
     usages: list[LLMUsage] = []
     new_artifacts: dict[str, Artifact] = {}
 
@@ -519,6 +520,10 @@ async def assess(state: AgentState, deps: PipelineDeps) -> dict:
     for path, problems in state.integration_problems.items():
         for p in problems:
             add(path, f"static check: {p}")
+    tests = state.files("test")
+    untested = [test_path_for(n) for n in dag.nodes if test_path_for(n) not in tests]
+    for path in untested:
+        add(path, "this test file was never written (the test writer failed): write it")
     unfinished = [n for n in dag.nodes if n.status != NodeStatus.DONE]
     for node in unfinished:
         for path in node.files:
@@ -527,15 +532,21 @@ async def assess(state: AgentState, deps: PipelineDeps) -> dict:
             )
 
     tests_ok = report is not None and report.ok
-    if tests_ok and not unfinished and not state.integration_problems and not blocking:
+    if (
+        tests_ok
+        and not unfinished
+        and not untested
+        and not state.integration_problems
+        and not blocking
+    ):
         deps.recorder.event("all tests pass and the review raised no blocking issue", kind="done")
         return {"status": RunStatus.DONE, "failing_files": [], "feedback": {}}
 
     last_round = state.iteration + 1 >= state.max_iterations
     if tests_ok and not unfinished and last_round:
         deps.recorder.event(
-            "tests pass; review issues remain after the last iteration: "
-            + ", ".join(sorted(blocking | set(state.integration_problems))),
+            "tests pass; issues remain after the last iteration: "
+            + ", ".join(sorted(blocking | set(state.integration_problems) | set(untested))),
             level="warning",
             kind="done",
         )
@@ -545,12 +556,13 @@ async def assess(state: AgentState, deps: PipelineDeps) -> dict:
     failing = sorted(
         p
         for p in feedback
-        if (p in sources or p in state.files("test"))
+        if (p in sources or p in tests or p in untested)
         and (
             p in blamed_now
             or p in blocking
             or p in state.integration_problems
             or p in unfinished_files(dag)
+            or p in untested
         )
     )
     if (

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import shutil
 import subprocess
+import tempfile
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -65,26 +68,28 @@ def project_readme(name: str, request: str, plan: Plan | None, files: Mapping[st
 
 def build_zip(files: Mapping[str, str], zip_path: Path, *, prefix: str = "") -> Path:
     """A reproducible zip holding only safe relative paths."""
+    data = zip_bytes(files, prefix=prefix)
     zip_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = zip_path.with_suffix(zip_path.suffix + ".tmp")
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for path, content in sorted(files.items()):
-            rel = check_path(path)
-            info = zipfile.ZipInfo(f"{prefix}{rel}" if prefix else rel, date_time=ZIP_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            zf.writestr(info, content)
-    tmp.replace(zip_path)
+    # A fresh temporary file (O_EXCL) that nothing planted can redirect, then an atomic rename.
+    fd, tmp = tempfile.mkstemp(dir=zip_path.parent, prefix=".zip-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(tmp, zip_path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
     return zip_path
 
 
-def zip_bytes(files: Mapping[str, str]) -> bytes:
-    import io
-
+def zip_bytes(files: Mapping[str, str], *, prefix: str = "") -> bytes:
+    """The project as a zip in memory: sorted, fixed timestamps, only safe relative paths."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for path, content in sorted(files.items()):
-            info = zipfile.ZipInfo(check_path(path), date_time=ZIP_DATE)
+            rel = check_path(path)
+            info = zipfile.ZipInfo(f"{prefix}{rel}", date_time=ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             zf.writestr(info, content)

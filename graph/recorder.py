@@ -63,6 +63,10 @@ class Recorder:
         """Nodes finished at `iteration` before an interruption, with their files."""
         return {}
 
+    def stored_files(self, kind: str) -> dict[str, str]:
+        """Files of this kind written so far, including before an interruption."""
+        return {}
+
 
 class StoreRecorder(Recorder):
     def __init__(self, store: RunStore, run_id: str) -> None:
@@ -116,6 +120,9 @@ class StoreRecorder(Recorder):
 
     def update(self, **fields: Any) -> None:
         self.store.update_run(self.run_id, **fields)
+
+    def stored_files(self, kind: str) -> dict[str, str]:
+        return self.store.artifacts(self.run_id, kind)
 
     def completed_nodes(self, dag: TaskDAG, iteration: int) -> dict[str, dict[str, str]]:
         states = self.store.node_states(self.run_id)

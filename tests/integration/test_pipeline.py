@@ -158,3 +158,26 @@ async def test_cache_prefix_is_warmed_before_the_fan_out(tmp_path: Path) -> None
     assert result.status == "done", result.error
     assert [c.role for c in llm.warm_calls] == ["coder"]
     assert result.summary.cache_read_tokens > 0
+
+
+async def test_a_test_file_that_failed_to_be_written_is_written_in_the_next_round(
+    tmp_path: Path,
+) -> None:
+    project = SyntheticProject(fan_out(2))
+
+    def handler(call, schema, repair):
+        if call.key == "tester|leaf0|0":
+            return "not json"  # and again on the repair turn: the job fails
+        return project(call, schema, repair)
+
+    settings = make_settings(tmp_path)
+    llm = ScriptedLLM(handler)
+    result = await execute_run(
+        settings, request="Modules.", llm=llm, store=RunStore(settings.db_path)
+    )
+
+    assert result.status == "done", result.error
+    assert result.summary.iterations == 2
+    assert [r.call.iteration for r in llm.calls_for(role="tester", node="leaf0")] == [0, 0, 1]
+    assert llm.calls_for(role="coder", node="leaf0")[-1].call.iteration == 0  # code kept
+    assert result.summary.tests_passed == 3

@@ -85,6 +85,9 @@ def test_killed_run_resumes_without_redoing_finished_nodes(tmp_path: Path) -> No
             proc.wait()
 
     finished_before = done_nodes()
+    tests_before = {
+        p.removeprefix("tests/test_").removesuffix(".py") for p in store.artifacts(run_id, "test")
+    }
     assert store.get_run(run_id).status == "running"  # killed: nobody wrote a verdict
 
     llm = ScriptedLLM(project)
@@ -96,6 +99,8 @@ def test_killed_run_resumes_without_redoing_finished_nodes(tmp_path: Path) -> No
     assert asked.isdisjoint(finished_before)
     assert asked == set(project.shape) - finished_before
     assert not llm.calls_for(role="planner") and not llm.calls_for(role="orchestrator")
+    # Test files written before the kill are kept too.
+    assert {r.call.node for r in llm.calls_for(role="tester")}.isdisjoint(tests_before)
     assert result.summary.tests_passed == len(project.shape)
     # The store has exactly one row per node state change: no duplicates from the resume.
     transitions = store.node_transitions(run_id)

@@ -272,7 +272,8 @@ async def coders(state: AgentState, deps: PipelineDeps) -> dict:
             deps.recorder.event(f"cache warm-up skipped: {exc}", level="warning")
             deps.guard.raise_if_stopped()
 
-    dag, round_ = await _run_round(deps, dag, work, on_event, it, test_jobs)
+    estimates = estimates_for(state.plan, dag)
+    dag, round_ = await _run_round(deps, dag, work, on_event, it, test_jobs, estimates)
     rounds.append(round_)
 
     # A revised node whose public interface changed invalidates the nodes built on it.
@@ -295,7 +296,9 @@ async def coders(state: AgentState, deps: PipelineDeps) -> dict:
                 level="warning",
             )
             to_recode |= stale
-            dag, round_ = await _run_round(deps, dag.reset_nodes(stale), work, on_event, it, [])
+            dag, round_ = await _run_round(
+                deps, dag.reset_nodes(stale), work, on_event, it, [], estimates
+            )
             rounds.append(round_)
 
     deps.recorder.dag(dag)
@@ -308,6 +311,22 @@ async def coders(state: AgentState, deps: PipelineDeps) -> dict:
     }
 
 
+def estimates_for(plan: Plan, dag: TaskDAG) -> dict[str, float]:
+    """Expected relative duration of each job, for the scheduler's priorities.
+
+    A reply's latency grows with its length, and a module's code (or its tests) grows with
+    the interface it implements, so the planned contract is the best guess available
+    before anything runs.
+    """
+    sizes = {f.path: 400 + len(f.interface) + len(f.purpose) for f in plan.files}
+    estimates: dict[str, float] = {}
+    for node in dag.nodes:
+        size = sum(sizes.get(p, 400) for p in node.files)
+        estimates[node.id] = 3.0 * size
+        estimates[f"tests:{node.id}"] = 2.0 * size
+    return estimates
+
+
 async def _run_round(
     deps: PipelineDeps,
     dag: TaskDAG,
@@ -315,6 +334,7 @@ async def _run_round(
     on_event: Callable[[SchedulerEvent], None],
     iteration: int,
     test_jobs: list[tuple[str, Callable[[str], Awaitable[Any]]]],
+    estimates: dict[str, float],
 ) -> tuple[TaskDAG, CodingRound]:
     pending = [n.id for n in dag.nodes if n.status != NodeStatus.DONE]
     started = time.time()
@@ -325,6 +345,7 @@ async def _run_round(
         on_event=on_event,
         cancel=deps.cancel,
         extra_jobs=test_jobs,
+        estimates=estimates,
     )
     wall = time.time() - started
     for job_id, error in result.extra_errors.items():

@@ -18,7 +18,6 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.types import Command
-from pydantic import BaseModel
 
 from agents.llm.base import LLM, LLMError
 from agents.llm.factory import build_llm
@@ -31,25 +30,22 @@ from models.paths import UnsafePathError
 from models.schemas import Plan
 from models.settings import Settings
 from models.state import CHECKPOINT_MODULES, AgentState, RunStatus
+from models.usage import UsageTotals
 
 log = logging.getLogger(__name__)
 
 AWAITING_APPROVAL = "awaiting_approval"
 
 
-class RunSummary(BaseModel):
+class RunSummary(UsageTotals):
+    """What a finished run reports: its files, tests, rounds, usage and timings."""
+
     files: int = 0
     source_files: int = 0
     test_files: int = 0
     tests_passed: int = 0
     tests_total: int = 0
     iterations: int = 0
-    calls: int = 0
-    input_tokens: int = 0
-    output_tokens: int = 0
-    cache_write_tokens: int = 0
-    cache_read_tokens: int = 0
-    cost_usd: float = 0.0
     wall_s: float = 0.0
     coding_wall_s: float = 0.0
     coding_work_s: float = 0.0
@@ -323,12 +319,7 @@ def _finish(
         tests_passed=report.passed if report else 0,
         tests_total=report.total if report else 0,
         iterations=(state.iteration + 1) if state is not None and state.task_dag else 0,
-        calls=totals.calls,
-        input_tokens=totals.input_tokens,
-        output_tokens=totals.output_tokens,
-        cache_write_tokens=totals.cache_write_tokens,
-        cache_read_tokens=totals.cache_read_tokens,
-        cost_usd=totals.cost_usd,
+        **totals.model_dump(),
         wall_s=time.time() - started,
         coding_wall_s=sum(r.wall_s for r in rounds),
         coding_work_s=sum(r.work_s for r in rounds),

@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterable, Mapping
 from enum import Enum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 
 class NodeStatus(str, Enum):
@@ -60,13 +60,23 @@ class TaskNode(BaseModel):
 
 class TaskDAG(BaseModel):
     nodes: list[TaskNode] = Field(default_factory=list)
+    # An id index built on first use and rebuilt whenever `nodes` is a different list or
+    # changed length; the pipeline never edits a DAG in place (changes make copies).
+    _by_id: dict[str, TaskNode] | None = PrivateAttr(default=None)
+    _indexed: tuple[int, int] = PrivateAttr(default=(0, -1))
 
     # -- look-ups -------------------------------------------------------------
     def get_node(self, node_id: str) -> TaskNode:
-        for node in self.nodes:
-            if node.id == node_id:
-                return node
-        raise KeyError(f"no DAG node with id {node_id!r}")
+        key = (id(self.nodes), len(self.nodes))
+        if self._by_id is None or self._indexed != key:
+            self._by_id = {}
+            for node in self.nodes:
+                self._by_id.setdefault(node.id, node)
+            self._indexed = key
+        try:
+            return self._by_id[node_id]
+        except KeyError:
+            raise KeyError(f"no DAG node with id {node_id!r}") from None
 
     def node_for_file(self, path: str) -> TaskNode | None:
         for node in self.nodes:

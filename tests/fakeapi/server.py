@@ -321,10 +321,9 @@ class FakeAPIServer:
         """Wait, unless the server stops first; True when the wait ran its course."""
         return not self._stopping.wait(seconds) if seconds > 0 else True
 
-    def _cache(self, key: str, prefix: str) -> tuple[str, bool]:
+    def _cache(self, key: str, prefix: str, ready: Collection[str]) -> tuple[str, bool]:
         digest = hashlib.sha256((key + "\0" + prefix).encode()).hexdigest()
-        with self._lock:
-            return digest, digest in self._ready_prefixes
+        return digest, digest in ready
 
     def _publish(self, digest: str | None) -> None:
         if digest is not None:
@@ -337,6 +336,10 @@ class FakeAPIServer:
         if path not in ("/v1/messages", "/v1/chat/completions"):
             return _error(path, 404, f"no such endpoint: {path}")
         fault = self._next_fault()
+        # The cache is looked up on arrival: a request that arrives before another one's
+        # response has begun writes the prefix again, however long it then takes.
+        with self._lock:
+            ready = frozenset(self._ready_prefixes)
         delay = self.latency(body) + (fault.seconds if fault and fault.kind == "slow" else 0)
         if fault is not None and fault.kind == "hang":
             delay = float("inf")
@@ -356,13 +359,15 @@ class FakeAPIServer:
             payload = self.responder(body)
         truncated = fault is not None and fault.kind == "truncated"
         if path == "/v1/messages":
-            reply = self._anthropic_reply(body, payload, truncated)
+            reply = self._anthropic_reply(body, payload, truncated, ready)
         else:
-            reply = self._openai_reply(body, payload, truncated)
+            reply = self._openai_reply(body, payload, truncated, ready)
         reply.fault = fault
         return reply
 
-    def _anthropic_reply(self, body: Json, payload: object, truncated: bool) -> _Reply:
+    def _anthropic_reply(
+        self, body: Json, payload: object, truncated: bool, ready: Collection[str]
+    ) -> _Reply:
         segments: list[tuple[str, bool]] = [
             (json.dumps(t, sort_keys=True), "cache_control" in t) for t in body.get("tools") or []
         ]
@@ -384,8 +389,8 @@ class FakeAPIServer:
         if marked:
             prefix = "".join(t for t, _ in segments[: marked[-1] + 1])
             prefix_tokens = tokens(prefix)
-            digest, ready = self._cache(f"messages|{body.get('model')}", prefix)
-            read, write = (prefix_tokens, 0) if ready else (0, prefix_tokens)
+            digest, hit = self._cache(f"messages|{body.get('model')}", prefix, ready)
+            read, write = (prefix_tokens, 0) if hit else (0, prefix_tokens)
         choice = body.get("tool_choice") or {}
         tool_mode = choice.get("type") == "tool" and isinstance(payload, dict)
         text = payload if isinstance(payload, str) else json.dumps(payload)
@@ -422,15 +427,17 @@ class FakeAPIServer:
             },
         )
 
-    def _openai_reply(self, body: Json, payload: object, truncated: bool) -> _Reply:
+    def _openai_reply(
+        self, body: Json, payload: object, truncated: bool, ready: Collection[str]
+    ) -> _Reply:
         messages = body.get("messages") or []
         total = sum(tokens(_content_text(m.get("content"))) for m in messages)
         cached = 0
         digest = None
         if messages and messages[0].get("role") == "system":
             prefix = _content_text(messages[0].get("content"))
-            digest, ready = self._cache(f"chat|{body.get('model')}", prefix)
-            cached = tokens(prefix) if ready else 0
+            digest, hit = self._cache(f"chat|{body.get('model')}", prefix, ready)
+            cached = tokens(prefix) if hit else 0
         text = payload if isinstance(payload, str) else json.dumps(payload)
         finish = "stop"
         if truncated:

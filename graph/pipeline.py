@@ -135,6 +135,10 @@ async def planner(state: AgentState, deps: PipelineDeps) -> dict:
     )
     deps.recorder.update(plan_json=plan.model_dump(mode="json"))
     deps.recorder.event(f"plan: {len(plan.files)} files", data={"files": plan.paths})
+    if state.approve_plan:
+        # Announced here: the review step re-runs from its start when the run resumes.
+        deps.recorder.update(status="awaiting_approval", phase="plan_review")
+        deps.recorder.event("waiting for the plan to be approved", kind="approval")
     return {"plan": plan, "usage": [usage]}
 
 
@@ -142,8 +146,6 @@ async def plan_review(state: AgentState, deps: PipelineDeps) -> dict:
     """Pause for a person to edit and approve the plan (only when asked for)."""
     if not state.approve_plan:
         return {}
-    deps.recorder.update(status="awaiting_approval", phase="plan_review")
-    deps.recorder.event("waiting for the plan to be approved", kind="approval")
     assert state.plan is not None
     answer = interrupt({"plan": state.plan.model_dump(mode="json")})
     plan = Plan.model_validate(

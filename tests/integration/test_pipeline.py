@@ -181,3 +181,30 @@ async def test_a_test_file_that_failed_to_be_written_is_written_in_the_next_roun
     assert [r.call.iteration for r in llm.calls_for(role="tester", node="leaf0")] == [0, 0, 1]
     assert llm.calls_for(role="coder", node="leaf0")[-1].call.iteration == 0  # code kept
     assert result.summary.tests_passed == 3
+
+
+async def test_plan_approval_pauses_and_codes_the_edited_plan(tmp_path: Path) -> None:
+    project = SyntheticProject(diamond())
+    settings = make_settings(tmp_path)
+    store = RunStore(settings.db_path)
+    llm = ScriptedLLM(project)
+
+    paused = await execute_run(
+        settings, request="Modules.", llm=llm, store=store, approve_plan=True
+    )
+    assert paused.status == "awaiting_approval"
+    assert llm.calls_for(role="coder") == []
+    assert paused.output_dir is None
+
+    edited = project.plan().model_copy(update={"objective": "Edited by a person."})
+    done = await execute_run(
+        settings, run_id=paused.run_id, resume=True, plan_answer=edited, llm=llm, store=store
+    )
+
+    assert done.status == "done", done.error
+    assert done.state is not None and done.state.plan is not None
+    assert done.state.plan.objective == "Edited by a person."
+    assert "Edited by a person." in llm.calls_for(role="coder")[0].call.context
+    assert len(llm.calls_for(role="planner")) == 1
+    approvals = [e.message for e in store.events(paused.run_id) if e.kind == "approval"]
+    assert approvals == ["waiting for the plan to be approved", "plan approved: 4 files"]

@@ -17,10 +17,19 @@ SPAN_COLOURS = {
     "FAILED": FILL["FAILED"],
     "CANCELLED": FILL["IDLE"],
 }
+# A fixed band per row: the chart grows with the number of phases or workers.
+ROW_PX = 26
 
 
-def phase_frame(timings: Sequence[PhaseTiming], origin: float) -> pd.DataFrame:
-    """One row per phase run, in seconds since `origin`; later rounds are labelled."""
+def phase_frame(
+    timings: Sequence[PhaseTiming],
+    origin: float,
+    running: tuple[str, float, float] | None = None,
+) -> pd.DataFrame:
+    """One row per phase run, in seconds since `origin`; later rounds are labelled.
+
+    `running` is (phase, started_at, now) of the phase still under way, drawn up to now.
+    """
     rows = [
         {
             "phase": t.phase if t.iteration == 0 else f"{t.phase} (round {t.iteration + 1})",
@@ -30,6 +39,16 @@ def phase_frame(timings: Sequence[PhaseTiming], origin: float) -> pd.DataFrame:
         }
         for t in timings
     ]
+    if running is not None:
+        phase, start, now = running
+        rows.append(
+            {
+                "phase": f"{phase} (running)",
+                "start": start - origin,
+                "end": max(now, start) - origin,
+                "seconds": round(max(0.0, now - start), 3),
+            }
+        )
     return pd.DataFrame(rows, columns=["phase", "start", "end", "seconds"])
 
 
@@ -63,26 +82,31 @@ def max_parallel(spans: Sequence[WorkerSpan], now: float) -> int:
     return best
 
 
-def phase_chart(frame: pd.DataFrame) -> alt.Chart:
+def _time_axis(span: float) -> alt.X:
+    # Both charts share one time axis, so a phase lines up with the workers busy in it.
+    return alt.X("start:Q", title="seconds since start", scale=alt.Scale(domain=[0, span]))
+
+
+def phase_chart(frame: pd.DataFrame, span: float) -> alt.Chart:
     order = list(dict.fromkeys(frame["phase"]))
     return (
         alt.Chart(frame)
         .mark_bar(cornerRadius=3)
         .encode(
-            x=alt.X("start:Q", title="seconds since start"),
+            x=_time_axis(span),
             x2="end:Q",
             y=alt.Y("phase:N", sort=order, title=None),
             color=alt.Color("phase:N", legend=None),
             tooltip=["phase", "seconds"],
         )
-        .properties(height=max(60, 22 * len(order)))
+        .properties(height=alt.Step(ROW_PX))
     )
 
 
-def gantt_chart(frame: pd.DataFrame) -> alt.LayerChart:
+def gantt_chart(frame: pd.DataFrame, span: float) -> alt.LayerChart:
     workers = sorted(frame["worker"].unique(), key=lambda w: (len(str(w)), str(w)))
-    base = alt.Chart(frame).encode(
-        x=alt.X("start:Q", title="seconds since start"),
+    base = alt.Chart(frame, height=alt.Step(ROW_PX)).encode(
+        x=_time_axis(span),
         y=alt.Y("worker:N", sort=workers, title="worker"),
     )
     bars = base.mark_bar(cornerRadius=3, opacity=0.9).encode(
@@ -90,9 +114,9 @@ def gantt_chart(frame: pd.DataFrame) -> alt.LayerChart:
         color=alt.Color(
             "status:N",
             scale=alt.Scale(domain=list(SPAN_COLOURS), range=list(SPAN_COLOURS.values())),
-            legend=alt.Legend(orient="bottom", title=None),
+            legend=alt.Legend(orient="right", title=None),
         ),
         tooltip=["node", "worker", "round", "status", "seconds"],
     )
     labels = base.mark_text(align="left", dx=3, fontSize=10).encode(text="node:N")
-    return alt.layer(bars, labels, height=max(80, 30 * len(workers)))
+    return alt.LayerChart(layer=[bars, labels])

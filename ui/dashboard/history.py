@@ -12,6 +12,7 @@ from graph.runner import start_in_background
 from graph.store import RunRecord
 from models.settings import Settings
 from ui.dashboard import state
+from ui.dashboard.snapshot import load_snapshot
 from ui.dashboard.status import can_resume
 
 LIMIT = 200
@@ -64,12 +65,16 @@ def render(settings: Settings) -> None:
     open_col, resume_col, _ = st.columns([1, 1, 4])
     if open_col.button("Open", key="history_open", width="stretch"):
         state.select_run(picked)
-    resumable = can_resume(record.status, record.updated_at, time.time())
+    snap = load_snapshot(state.store(settings), picked)
+    last_activity = snap.last_activity if snap is not None else record.updated_at
+    resumable = can_resume(record.status, last_activity, time.time())
     if resume_col.button(
         "Resume",
         key="history_resume",
         disabled=not resumable or state.running_here(picked),
         width="stretch",
-        help="Continue a failed, cancelled, over-budget or killed run.",
+        help="Continue a failed, cancelled or over-budget run, or one that stopped writing "
+        "for 10 minutes (killed).",
     ):
         resume(settings, picked)
+        st.rerun()

@@ -10,7 +10,7 @@ from models.settings import Settings
 from ui.dashboard import charts, state
 from ui.dashboard.dag_view import LEGEND, critical_path, dag_dot
 from ui.dashboard.snapshot import Snapshot, load_snapshot
-from ui.dashboard.status import is_active
+from ui.dashboard.status import badge, is_active
 
 POLL_S = 1.0
 EVENTS_SHOWN = 200
@@ -31,8 +31,8 @@ def _panel(settings: Settings, run_id: str, was_active: bool) -> None:
     if was_active and not live:
         st.rerun()  # the run just ended or paused: redraw the page with results or approval
     _progress(snap)
-    _usage(snap, settings.budget_usd)
     _dag(snap)
+    _usage(snap, settings.budget_usd)
     _timelines(snap)
     _events(snap.events)
 
@@ -41,7 +41,8 @@ def _progress(snap: Snapshot) -> None:
     total = len(snap.rows)
     done = snap.nodes_done
     phase = snap.record.phase or snap.record.status
-    text = f"phase: {phase}" + (f" · {done}/{total} nodes done" if total else "")
+    text = f"{badge(snap.record.status)} phase: {phase}"
+    text += f" · {done}/{total} nodes done" if total else ""
     st.progress(done / total if total else 0.0, text=text)
 
 
@@ -50,7 +51,13 @@ def _usage(snap: Snapshot, default_budget: float) -> None:
     budget = snap.budget_usd(default_budget)
     end = snap.record.finished_at or snap.now
     cols = st.columns(5)
-    cols[0].metric("Cost so far", f"${t.cost_usd:.4f}", f"budget ${budget:.2f}", delta_color="off")
+    cols[0].metric(
+        "Cost so far",
+        f"${t.cost_usd:.4f}",
+        f"budget ${budget:.2f}",
+        delta_color="off",
+        delta_arrow="off",
+    )
     cols[1].metric("Input tokens", f"{t.input_tokens:,}")
     cols[2].metric("Output tokens", f"{t.output_tokens:,}")
     cols[3].metric(
@@ -58,15 +65,22 @@ def _usage(snap: Snapshot, default_budget: float) -> None:
         f"{t.cache_read_tokens:,}",
         f"{t.cache_read_share:.0%} of input, {t.cache_write_tokens:,} written",
         delta_color="off",
+        delta_arrow="off",
     )
-    cols[4].metric("Elapsed", f"{max(0.0, end - snap.record.created_at):.1f}s", f"{t.calls} calls")
+    cols[4].metric(
+        "Elapsed",
+        f"{max(0.0, end - snap.record.created_at):.1f}s",
+        f"{t.calls} calls",
+        delta_color="off",
+        delta_arrow="off",
+    )
     st.progress(min(1.0, t.cost_usd / budget), text=f"budget used: {t.cost_usd / budget:.1%}")
 
 
 def _dag(snap: Snapshot) -> None:
     st.subheader("Task DAG")
     if snap.dag is None:
-        st.caption("The DAG appears once the plan is made.")
+        st.caption("The DAG appears once the plan is made (and approved, when it is reviewed).")
         return
     st.graphviz_chart(dag_dot(snap.dag, snap.rows, snap.now), width="stretch")
     path, length = critical_path(snap.dag, snap.rows, snap.now)
@@ -79,15 +93,15 @@ def _timelines(snap: Snapshot) -> None:
     with phases:
         st.subheader("Phases")
         if snap.timings:
-            frame = charts.phase_frame(snap.timings, snap.origin)
-            st.altair_chart(charts.phase_chart(frame), width="stretch")
+            frame = charts.phase_frame(snap.timings, snap.origin, snap.running_phase())
+            st.altair_chart(charts.phase_chart(frame, snap.span), width="stretch")
         else:
             st.caption("No phase has finished yet.")
     with workers:
         st.subheader("Workers")
         if snap.spans:
             frame = charts.gantt_frame(snap.spans, snap.origin, snap.now)
-            st.altair_chart(charts.gantt_chart(frame), width="stretch")
+            st.altair_chart(charts.gantt_chart(frame, snap.span), width="stretch")
             peak = charts.max_parallel(snap.spans, snap.now)
             st.caption(f"Up to {peak} node(s) coded at the same time.")
         else:

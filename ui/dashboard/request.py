@@ -71,9 +71,11 @@ def _start(settings: Settings, request: str) -> None:
         return
     problem = missing_recording(settings, request)
     if problem is not None:
-        st.error(str(problem), icon=":material/error:")
+        # Paragraph breaks keep the message's list of examples apart from the advice after it.
+        st.error(str(problem).replace("\n", "\n\n"), icon=":material/error:")
         return
     handle = start_in_background(
         settings, request=request, approve_plan=bool(st.session_state.get(state.APPROVE_PLAN))
     )
     state.remember(handle)
+    st.rerun()  # redraw the whole page for the new run (Cancel enabled, live view)

@@ -35,7 +35,7 @@ def project_files(record: RunRecord, files: Mapping[str, str]) -> dict[str, str]
     project.setdefault("README.md", project_readme(name, record.request, plan, files))
     if plan is not None and plan.requirements:
         project.setdefault("requirements.txt", "\n".join(plan.requirements) + "\n")
-    return project
+    return dict(sorted(project.items()))
 
 
 def render(snap: Snapshot, files: Mapping[str, str]) -> None:
@@ -84,6 +84,7 @@ def _headline(snap: Snapshot) -> None:
             f"{summary.get('coding_work_s', 0.0):.1f}s of work in "
             f"{summary.get('coding_wall_s', 0.0):.1f}s",
             delta_color="off",
+            delta_arrow="off",
         )
 
 

@@ -10,7 +10,7 @@ from graph.runner import AWAITING_APPROVAL
 from models.settings import Settings
 from ui.dashboard import approval, history, live, results, state
 from ui.dashboard.snapshot import load_snapshot
-from ui.dashboard.status import badge, can_resume, is_active, next_step
+from ui.dashboard.status import can_resume, is_active, next_step
 
 
 def render(settings: Settings, run_id: str) -> None:
@@ -22,7 +22,7 @@ def render(settings: Settings, run_id: str) -> None:
     record = snap.record
     active = is_active(record.status) or state.running_here(run_id)
     st.divider()
-    st.markdown(f"### Run `{run_id}` {badge(record.status)}")
+    st.markdown(f"### Run `{run_id}`")  # its live status is drawn by the live panel
     st.caption(f"{record.request[:500]} · provider: {record.provider}")
     handle = state.handle_for(run_id)
     if handle is not None and handle.done() and handle.exception is not None:
@@ -43,5 +43,5 @@ def render(settings: Settings, run_id: str) -> None:
         approval.render(settings, record)
     live.render(settings, run_id, active)
     files = store.artifacts(run_id)
-    if not active and record.status != AWAITING_APPROVAL and (files or record.finished_at):
+    if files and not active and record.status != AWAITING_APPROVAL:
         results.render(snap, files)

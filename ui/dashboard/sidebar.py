@@ -37,6 +37,8 @@ def render() -> Settings:
             "**Active provider:** " + provider_statement(preview, provider != base.provider),
             icon=":material/info:",
         )
+        if preview.resolved_provider() == "anthropic" and preview.anthropic_api_key is None:
+            st.warning("ANTHROPIC_API_KEY is not set (environment or .env): runs will fail.")
         if preview.resolved_provider() == "replay":
             overrides["replay_speed"] = st.slider(
                 "Replay speed",

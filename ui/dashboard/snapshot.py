@@ -43,6 +43,23 @@ class Snapshot:
         times += [s.end or s.start for s in self.spans[-1:]]
         return max(times)
 
+    @property
+    def span(self) -> float:
+        """Seconds from the origin to the end of the run, or to now while it runs."""
+        ends = [t.finished_at for t in self.timings] + [s.end or self.now for s in self.spans]
+        end = self.now if self.record.finished_at is None else max(ends, default=self.now)
+        return max(0.1, end - self.origin)
+
+    def running_phase(self) -> tuple[str, float, float] | None:
+        """(phase, started_at, now) of the phase under way, while the run is active."""
+        phase = self.record.phase
+        if self.record.status not in ("pending", "running") or not phase:
+            return None
+        if self.timings and self.timings[-1].phase == phase:
+            return None
+        start = max((t.finished_at for t in self.timings), default=self.record.created_at)
+        return phase, start, self.now
+
     def budget_usd(self, default: float) -> float:
         value = self.record.settings.get("budget_usd")
         return float(value) if isinstance(value, int | float) and value > 0 else default

@@ -6,8 +6,9 @@ from graph.runner import AWAITING_APPROVAL
 
 ACTIVE = frozenset({"pending", "running"})
 RESUMABLE = frozenset({"failed", "cancelled", "budget_exceeded"})
-# A run still marked active with no sign of life for this long was most likely killed.
-STALE_AFTER_S = 120.0
+# A run still marked active with no sign of life for this long was most likely killed. Longer
+# than one slow LLM call with its retries, so a live run is never resumed twice.
+STALE_AFTER_S = 600.0
 
 BADGE = {
     "pending": ":orange-badge[pending]",

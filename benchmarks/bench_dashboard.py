@@ -173,4 +173,4 @@ def run(report_dir: Path) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    print(json.dumps(run(Path("bench-report")), indent=2))
+    print(json.dumps(run(Path(__file__).resolve().parent / "results"), indent=2))

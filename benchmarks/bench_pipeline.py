@@ -13,7 +13,6 @@ import asyncio
 import cProfile
 import json
 import pstats
-import re
 import statistics
 import tempfile
 import time
@@ -24,8 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-import prompts
-from agents.llm.anthropic_provider import WARM_PROMPT, AnthropicLLM
+from agents.llm.anthropic_provider import AnthropicLLM
 from agents.llm.base import LLM, LLMCall, RawReply, Repair
 from benchmarks.bench_scheduler import chain_rank, simulate_eager, simulate_list
 from graph.pipeline import TestRunner
@@ -36,20 +34,12 @@ from models.settings import Settings
 from models.usage import LLMUsage
 from tests.fakeapi import FakeAPIServer
 from tests.fakeapi.server import tokens
-from tests.support.synthetic import Shape, SyntheticProject, layered
+from tests.support.synthetic import Shape, SyntheticProject, call_from_request, layered
 
 LATENCY_SCALE = 0.05  # the modelled latencies run 20 times faster than the real service
 # Per model family: time to first token (s) and output tokens per second, at real speed.
 SPEEDS = {"sonnet": (0.6, 80.0), "haiku": (0.3, 150.0)}
 REQUEST = "A set of Python modules whose values add up along their imports."
-ROLE_OF_SYSTEM = {
-    prompts.ORCHESTRATOR_SYSTEM: "orchestrator",
-    prompts.PLANNER_SYSTEM: "planner",
-    prompts.CODER_SYSTEM: "coder",
-    prompts.TEST_WRITER_SYSTEM: "tester",
-    prompts.INTEGRATOR_SYSTEM: "integrator",
-    prompts.REVIEWER_SYSTEM: "reviewer",
-}
 Span = tuple[float, float]
 
 
@@ -89,32 +79,6 @@ class BenchProject(SyntheticProject):
         return super().test(node) + f"\n\nCASES = {'y' * self.test_chars!r}\n"
 
 
-def call_from_body(body: Mapping[str, Any]) -> LLMCall | None:
-    """Rebuild the pipeline's call from an HTTP request body; None for a cache warm-up."""
-    system = body.get("system") or []
-    texts = [system] if isinstance(system, str) else [b.get("text", "") for b in system]
-    prompt = str((body.get("messages") or [{}])[0].get("content", ""))
-    if prompt == WARM_PROMPT:
-        return None
-    role = ROLE_OF_SYSTEM.get(texts[0], "unknown")
-    node: str | None = None
-    if (
-        (m := re.search(r"Write these files: (\S+)\.py", prompt))
-        or (m := re.search(r"Write the test file tests/test_(\S+)\.py", prompt))
-        or (m := re.search(r"File to fix: (\S+)", prompt))
-    ):
-        node = m.group(1)
-    revision = re.search(r"This is revision (\d+)\.", prompt)
-    return LLMCall(
-        role=role,
-        system=texts[0],
-        context=texts[1] if len(texts) > 1 else "",
-        prompt=prompt,
-        node=node,
-        iteration=int(revision.group(1)) if revision else 0,
-    )
-
-
 class Responder:
     """The fake server's responder and latency model for one project."""
 
@@ -124,7 +88,7 @@ class Responder:
         self._pending: dict[int, object] = {}
 
     def answer(self, body: Mapping[str, Any]) -> object:
-        call = call_from_body(body)
+        call = call_from_request(body)
         if call is None:
             return "OK"
         value = self.project(call, BaseModel, None)

@@ -173,12 +173,14 @@ _ROLE_BY_SYSTEM = {
 }
 
 
-def call_from_request(body: Mapping[str, Any]) -> LLMCall:
+def call_from_request(body: Mapping[str, Any]) -> LLMCall | None:
     """Rebuild the LLMCall behind an Anthropic Messages or OpenAI chat request body.
 
     Only what a real model sees is used: the system prompt names the role, the prompt names
-    the files and the revision round.
+    the files and the revision round. A cache warm-up (a one-token request) gives None.
     """
+    if body.get("max_tokens") == 1:
+        return None
     if "system" in body:
         system = body["system"]
         blocks = [system] if isinstance(system, str) else [b["text"] for b in system]
@@ -231,9 +233,9 @@ def http_responder(project: SyntheticProject) -> Callable[[dict], dict]:
     """A FakeAPIServer responder that answers each request as the scripted project would."""
 
     def respond(body: dict) -> dict:
-        if body.get("max_tokens") == 1:  # a cache warm-up: nothing to answer
-            return {}
         call = call_from_request(body)
+        if call is None:  # a cache warm-up: nothing to answer
+            return {}
         value = project(call, _SCHEMAS[call.role], None)
         assert isinstance(value, BaseModel)
         return value.model_dump(mode="json")

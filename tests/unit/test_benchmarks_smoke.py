@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
+import prompts
 from benchmarks import bench_cost, bench_pipeline, bench_scale, bench_scheduler
 from benchmarks.__main__ import runner
 from benchmarks.report import write_report
-from tests.support.synthetic import chain, fan_out, layered
+from tests.support.synthetic import call_from_request, chain, fan_out, layered
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +58,7 @@ def test_scheduler_rows_hold_every_strategy(results: dict[str, Any]) -> None:
     rows = results["scheduler"]["rows"]
     assert [(r["dag"], r["workers"]) for r in rows] == [("chain-3", 2), ("diamond-4", 2)]
     for row in rows:
-        assert set(row["measured"]) == {"sequential", "batch", "eager"}
+        assert set(row["measured"]) == {"sequential", "batch", "eager", "eager_estimates"}
         assert all(v > 0 for v in row["measured"].values())
     assert results["scheduler"]["summary"]["rows"] == 2
 
@@ -75,12 +76,13 @@ def test_pipeline_run_finishes_and_accounts_for_its_time(results: dict[str, Any]
 
 def test_the_fake_server_sees_the_pipeline_calls() -> None:
     body = {
-        "system": [{"type": "text", "text": bench_pipeline.prompts.CODER_SYSTEM}, {"text": "ctx"}],
+        "system": [{"type": "text", "text": prompts.CODER_SYSTEM}, {"text": "ctx"}],
         "messages": [{"role": "user", "content": "Write these files: n3.py\nThis is revision 2."}],
     }
-    call = bench_pipeline.call_from_body(body)
+    call = call_from_request(body)
     assert call is not None
     assert (call.role, call.node, call.iteration, call.context) == ("coder", "n3", 2, "ctx")
+    assert call_from_request({**body, "max_tokens": 1}) is None  # a cache warm-up
 
 
 def test_cost_counts_tokens_per_role(results: dict[str, Any]) -> None:

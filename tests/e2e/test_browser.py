@@ -77,22 +77,14 @@ def wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
     raise AssertionError(f"streamlit did not become healthy:\n{log.read_text()[-3000:]}")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`streamlit run app.py` on a free loopback port, offline, with one recorded example."""
-    root = tmp_path_factory.mktemp("dashboard")
-    record_cassette(root / "examples" / "app.jsonl", REQUEST, SHAPE, coder_latency=1.5)
+def start_dashboard(root: Path, extra_env: dict[str, str]) -> Iterator[str]:
+    """`streamlit run app.py` on a free loopback port, offline, with no key in sight."""
     env = {
         k: v
         for k, v in os.environ.items()
         if not (k.endswith("_API_KEY") or k.endswith("_BASE_URL") or k.startswith("CODEGEN_"))
     }
-    env |= {
-        "CODEGEN_HOME": str(root / "home"),
-        "CODEGEN_EXAMPLES": str(root / "examples"),
-        "CODEGEN_DASHBOARD_REPLAY_SPEED": "1.0",
-        "CODEGEN_SANDBOX": "local",
-    }
+    env |= {"CODEGEN_HOME": str(root / "home"), **extra_env}
     port = free_port()
     log = root / "streamlit.log"
     with log.open("wb") as out:
@@ -114,7 +106,28 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             proc.wait(timeout=5)
 
 
-def shoot(page: object, name: str, top: object, bottom: object) -> None:
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The dashboard with one synthetic recorded example, replayed as recorded."""
+    root = tmp_path_factory.mktemp("dashboard")
+    record_cassette(root / "examples" / "app.jsonl", REQUEST, SHAPE, coder_latency=1.5)
+    yield from start_dashboard(
+        root,
+        {
+            "CODEGEN_EXAMPLES": str(root / "examples"),
+            "CODEGEN_DASHBOARD_REPLAY_SPEED": "1.0",
+            "CODEGEN_SANDBOX": "local",
+        },
+    )
+
+
+@pytest.fixture(scope="module")
+def shipped_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The dashboard exactly as a fresh install starts it: shipped examples, default speed."""
+    yield from start_dashboard(tmp_path_factory.mktemp("shipped"), {})
+
+
+def shoot(page: object, name: str, top: object, bottom: object, *, docs: bool = False) -> None:
     """Save the page between two elements to test-artifacts/ (and docs/ when asked to)."""
     # Streamlit scrolls inside its main block, so bring the part to the top of the viewport.
     top.evaluate("e => e.scrollIntoView({block: 'start'})")  # type: ignore[attr-defined]
@@ -129,7 +142,7 @@ def shoot(page: object, name: str, top: object, bottom: object) -> None:
     }
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / name), clip=clip)  # type: ignore[attr-defined]
-    if os.environ.get("UPDATE_SCREENSHOTS") == "1":
+    if docs and os.environ.get("UPDATE_SCREENSHOTS") == "1":
         DOC_SHOTS.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(ARTIFACTS / name, DOC_SHOTS / name)
 
@@ -155,7 +168,7 @@ def test_run_example_watch_dag_and_download_zip(server: str, tmp_path: Path) -> 
             page.locator('[data-testid="stVegaLiteChart"]').last.wait_for(timeout=10_000)
             shoot(
                 page,
-                "live-dag.png",
+                "synthetic-live-dag.png",
                 page.get_by_role("heading", name=re.compile(r"^Run ")),
                 page.get_by_text(re.compile(r"^Up to \d+ node")),
             )
@@ -169,7 +182,7 @@ def test_run_example_watch_dag_and_download_zip(server: str, tmp_path: Path) -> 
             tests_panel = page.get_by_role("tabpanel", name="Tests")
             table = tests_panel.locator('[data-testid="stDataFrame"]')
             playwright.expect(table.get_by_text("test_value_storage", exact=True)).to_be_attached()
-            shoot(page, "results.png", page.get_by_role("heading", name="Result"), table)
+            shoot(page, "synthetic-results.png", page.get_by_role("heading", name="Result"), table)
 
             with page.expect_download() as info:
                 page.get_by_role("button", name="Download project (.zip)").click()
@@ -181,5 +194,59 @@ def test_run_example_watch_dag_and_download_zip(server: str, tmp_path: Path) -> 
                     "README.md"
                 } == members
                 assert "def value_cli() -> int:" in zf.read("cli.py").decode()
+        finally:
+            browser.close()
+
+
+GRAPH_PROMPT = "A Python library for graph algorithms (BFS, DFS, Dijkstra) with a CLI interface"
+GRAPH_NODES = {"graph", "parser", "bfs", "dfs", "dijkstra", "cli", "graphkit"}
+
+
+def test_a_new_user_runs_the_graph_example_offline(shipped_server: str, tmp_path: Path) -> None:
+    """What a person sees on a fresh install: one click on an example, Run, a live DAG, a zip."""
+    with playwright.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 2600})
+            page.goto(shipped_server)
+            playwright.expect(page.get_by_text(re.compile("replay"))).not_to_have_count(0)
+            # Long prompts are shortened on their button; the full text fills the box.
+            page.get_by_role("button", name=GRAPH_PROMPT[:67]).click()
+            playwright.expect(page.get_by_label("Describe the project")).to_have_value(GRAPH_PROMPT)
+            page.get_by_role("button", name="Run", exact=True).click()
+
+            # Several modules are written at the same time while others are already done.
+            page.wait_for_function(
+                f"""() => {{ const f = Object.values(({NODE_FILLS_JS})());
+                    return f.filter(c => c === '{RUNNING}').length >= 2
+                        && f.includes('{DONE}'); }}""",
+                timeout=90_000,
+            )
+            page.locator('[data-testid="stVegaLiteChart"]').last.wait_for(timeout=10_000)
+            shoot(
+                page,
+                "live-dag.png",
+                page.get_by_role("heading", name=re.compile(r"^Run ")),
+                page.get_by_text(re.compile(r"^Up to \d+ node")),
+                docs=True,
+            )
+
+            page.get_by_role("button", name="Download project (.zip)").wait_for(timeout=180_000)
+            assert page.evaluate(NODE_FILLS_JS) == dict.fromkeys(GRAPH_NODES, DONE)
+            page.get_by_role("tab", name="Tests").click()
+            playwright.expect(page.get_by_text("66 passed", exact=True)).to_be_visible()
+            table = page.get_by_role("tabpanel", name="Tests").locator(
+                '[data-testid="stDataFrame"]'
+            )
+            shoot(page, "results.png", page.get_by_role("heading", name="Result"), table, docs=True)
+
+            with page.expect_download() as info:
+                page.get_by_role("button", name="Download project (.zip)").click()
+            target = tmp_path / "graphkit.zip"
+            info.value.save_as(target)
+            with zipfile.ZipFile(target) as zf:
+                members = set(zf.namelist())
+            assert {"graphkit/dijkstra.py", "graphkit/cli.py", "README.md"} <= members
+            assert {f"tests/test_{n}.py" for n in GRAPH_NODES} <= members
         finally:
             browser.close()

@@ -12,6 +12,7 @@ import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
+from agents.orchestrator import normalize_request
 from models.paths import UnsafePathError, check_path
 from models.schemas import Plan
 
@@ -64,6 +65,19 @@ def project_readme(name: str, request: str, plan: Plan | None, files: Mapping[st
             lines += ["```", "pip install " + " ".join(plan.requirements), "```", ""]
     lines += ["Run the tests from this directory:", "", "```", "python -m pytest", "```", ""]
     return "\n".join(lines)
+
+
+def complete_project(
+    name: str, request: str, plan: Plan | None, files: Mapping[str, str]
+) -> dict[str, str]:
+    """The generated files plus a README and requirements.txt where the model wrote none."""
+    project = dict(files)
+    # The README quotes the request normalised: raw input may hold terminal escapes.
+    shown = normalize_request(request)
+    project.setdefault("README.md", project_readme(name, shown, plan, files))
+    if plan is not None and plan.requirements:
+        project.setdefault("requirements.txt", "\n".join(plan.requirements) + "\n")
+    return dict(sorted(project.items()))
 
 
 def build_zip(files: Mapping[str, str], zip_path: Path, *, prefix: str = "") -> Path:

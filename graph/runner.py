@@ -23,7 +23,7 @@ from agents.llm.base import LLM, LLMError
 from agents.llm.factory import build_llm
 from graph.guard import BudgetExceeded, GuardedLLM, RunCancelled
 from graph.pipeline import PipelineDeps, TestRunner, build_graph
-from graph.project import build_zip, git_commit, project_readme, write_files
+from graph.project import build_zip, complete_project, git_commit, write_files
 from graph.recorder import StoreRecorder
 from graph.store import RunStore
 from models.paths import UnsafePathError
@@ -288,12 +288,7 @@ def _finish(
     if files and status != AWAITING_APPROVAL:
         plan = state.plan if state is not None else None
         name = (state.project_name if state is not None else "") or "project"
-        # The README quotes the normalised request: raw input may hold terminal escapes.
-        shown = (state.user_request if state is not None else "") or request
-        project = dict(files)
-        project.setdefault("README.md", project_readme(name, shown, plan, files))
-        if plan is not None and plan.requirements:
-            project.setdefault("requirements.txt", "\n".join(plan.requirements) + "\n")
+        project = complete_project(name, request, plan, files)
         output_dir = out_dir or settings.home / "projects" / run_id
         try:
             write_files(output_dir, project)

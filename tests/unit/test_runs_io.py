@@ -108,3 +108,15 @@ def test_zip_is_reproducible_and_holds_only_relative_paths(tmp_path: Path) -> No
     with pytest.raises(UnsafePathError):
         build_zip({"../../evil.py": "x"}, tmp_path / "evil.zip")
     assert not (tmp_path / "evil.zip").exists()
+
+
+def test_complete_project_adds_a_readme_quoting_the_cleaned_request() -> None:
+    from graph.project import complete_project
+
+    project = complete_project("demo", "a todo\x1b[31m app\x07", None, {"todo.py": "x = 1\n"})
+
+    assert list(project) == ["README.md", "todo.py"]
+    assert "\x1b" not in project["README.md"] and "\x07" not in project["README.md"]
+    assert project["README.md"].startswith("# demo\n\na todo[31m app")
+    kept = complete_project("demo", "r", None, {"README.md": "mine"})
+    assert kept["README.md"] == "mine"

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from graph.project import project_readme, zip_bytes
+from graph.project import complete_project, zip_bytes
 from graph.store import Event, RunRecord
 from models.report import TestReport
 from models.schemas import Plan, Review
@@ -30,12 +30,7 @@ def _model(model: type[Any], data: Any) -> Any:
 def project_files(record: RunRecord, files: Mapping[str, str]) -> dict[str, str]:
     """The files of the download: generated ones plus a README and requirements, if absent."""
     plan: Plan | None = _model(Plan, record.plan)
-    project = dict(files)
-    name = record.project_name or "project"
-    project.setdefault("README.md", project_readme(name, record.request, plan, files))
-    if plan is not None and plan.requirements:
-        project.setdefault("requirements.txt", "\n".join(plan.requirements) + "\n")
-    return dict(sorted(project.items()))
+    return complete_project(record.project_name or "project", record.request, plan, files)
 
 
 def render(snap: Snapshot, files: Mapping[str, str]) -> None:

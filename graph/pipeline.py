@@ -523,9 +523,10 @@ async def assess(state: AgentState, deps: PipelineDeps) -> dict:
     def add(path: str, message: str) -> None:
         feedback.setdefault(path, []).append(message[:1500])
 
+    blamed_now = set(blame(report, dag)) if report is not None else set()
+    for path in blamed_now:
+        feedback.setdefault(path, [])
     if report is not None:
-        for path in blame(report, dag):
-            feedback.setdefault(path, [])
         for case in report.cases:
             if case.outcome not in ("failed", "error"):
                 continue
@@ -548,6 +549,7 @@ async def assess(state: AgentState, deps: PipelineDeps) -> dict:
     for path in untested:
         add(path, "this test file was never written (the test writer failed): write it")
     unfinished = [n for n in dag.nodes if n.status != NodeStatus.DONE]
+    unfinished_paths = {p for n in unfinished for p in n.files}
     for node in unfinished:
         for path in node.files:
             feedback.setdefault(path, []).append(
@@ -575,7 +577,6 @@ async def assess(state: AgentState, deps: PipelineDeps) -> dict:
         )
         return {"status": RunStatus.DONE, "failing_files": sorted(feedback), "feedback": feedback}
 
-    blamed_now = set(blame(report, dag)) if report is not None else set()
     failing = sorted(
         p
         for p in feedback
@@ -584,7 +585,7 @@ async def assess(state: AgentState, deps: PipelineDeps) -> dict:
             p in blamed_now
             or p in blocking
             or p in state.integration_problems
-            or p in unfinished_files(dag)
+            or p in unfinished_paths
             or p in untested
         )
     )
@@ -628,7 +629,7 @@ async def assess(state: AgentState, deps: PipelineDeps) -> dict:
         )
     reset = (blamed - downstream) | {n.id for n in unfinished}
     if not reset and not any(p.startswith("tests/") for p in failing):
-        # Failures no file could be blamed for: recode the nodes the failing tests cover.
+        # Failures no file could be blamed for (a crash before any test ran): recode all.
         reset = {n.id for n in dag.nodes}
     new_dag = dag.reset_nodes(reset)
     iteration = state.iteration + 1
@@ -683,10 +684,6 @@ def blame(report: TestReport, dag: TaskDAG) -> list[str]:
     if not report.cases:  # nothing ran per test (timeout, crash): the sandbox's attribution
         blamed = list(report.failing_files)
     return list(dict.fromkeys(blamed))
-
-
-def unfinished_files(dag: TaskDAG) -> set[str]:
-    return {p for n in dag.nodes if n.status != NodeStatus.DONE for p in n.files}
 
 
 # -- routing -------------------------------------------------------------------------------

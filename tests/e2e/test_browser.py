@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -13,6 +14,7 @@ import urllib.request
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -147,55 +149,66 @@ def shoot(page: object, name: str, top: object, bottom: object, *, docs: bool = 
         shutil.copyfile(ARTIFACTS / name, DOC_SHOTS / name)
 
 
-def test_run_example_watch_dag_and_download_zip(server: str, tmp_path: Path) -> None:
+@contextlib.contextmanager
+def dashboard_page(url: str) -> Iterator[Any]:
+    """A headless Chromium page on the dashboard, tall enough to need no inner scrolling."""
     with playwright.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
         try:
-            # Tall enough that the live view and the results fit without inner scrolling.
             page = browser.new_page(viewport={"width": 1440, "height": 2600})
-            page.goto(server)
-            page.get_by_role("button", name=REQUEST).click()
-            request_box = page.get_by_label("Describe the project")
-            playwright.expect(request_box).to_have_value(REQUEST)
-            page.get_by_role("button", name="Run", exact=True).click()
-
-            # Live: some node is coding (amber) while another is already done (green).
-            page.wait_for_function(
-                f"""() => {{ const f = Object.values(({NODE_FILLS_JS})());
-                    return f.includes('{RUNNING}') && f.includes('{DONE}'); }}""",
-                timeout=60_000,
-            )
-            page.locator('[data-testid="stVegaLiteChart"]').last.wait_for(timeout=10_000)
-            shoot(
-                page,
-                "synthetic-live-dag.png",
-                page.get_by_role("heading", name=re.compile(r"^Run ")),
-                page.get_by_text(re.compile(r"^Up to \d+ node")),
-            )
-
-            page.get_by_role("button", name="Download project (.zip)").wait_for(timeout=120_000)
-            fills = page.evaluate(NODE_FILLS_JS)
-            assert fills == dict.fromkeys(SHAPE, DONE)
-            assert page.locator('[data-testid="stException"]').count() == 0
-            page.get_by_role("tab", name="Tests").click()
-            playwright.expect(page.get_by_text("7 passed", exact=True)).to_be_visible()
-            tests_panel = page.get_by_role("tabpanel", name="Tests")
-            table = tests_panel.locator('[data-testid="stDataFrame"]')
-            playwright.expect(table.get_by_text("test_value_storage", exact=True)).to_be_attached()
-            shoot(page, "synthetic-results.png", page.get_by_role("heading", name="Result"), table)
-
-            with page.expect_download() as info:
-                page.get_by_role("button", name="Download project (.zip)").click()
-            target = tmp_path / "project.zip"
-            info.value.save_as(target)
-            with zipfile.ZipFile(target) as zf:
-                members = set(zf.namelist())
-                assert {f"{n}.py" for n in SHAPE} | {f"tests/test_{n}.py" for n in SHAPE} | {
-                    "README.md"
-                } == members
-                assert "def value_cli() -> int:" in zf.read("cli.py").decode()
+            page.goto(url)
+            yield page
         finally:
             browser.close()
+
+
+def shoot_live_dag(page: Any, name: str, *, docs: bool = False) -> None:
+    page.locator('[data-testid="stVegaLiteChart"]').last.wait_for(timeout=10_000)
+    shoot(
+        page,
+        name,
+        page.get_by_role("heading", name=re.compile(r"^Run ")),
+        page.get_by_text(re.compile(r"^Up to \d+ node")),
+        docs=docs,
+    )
+
+
+def test_run_example_watch_dag_and_download_zip(server: str, tmp_path: Path) -> None:
+    with dashboard_page(server) as page:
+        page.get_by_role("button", name=REQUEST).click()
+        request_box = page.get_by_label("Describe the project")
+        playwright.expect(request_box).to_have_value(REQUEST)
+        page.get_by_role("button", name="Run", exact=True).click()
+
+        # Live: some node is coding (amber) while another is already done (green).
+        page.wait_for_function(
+            f"""() => {{ const f = Object.values(({NODE_FILLS_JS})());
+                return f.includes('{RUNNING}') && f.includes('{DONE}'); }}""",
+            timeout=60_000,
+        )
+        shoot_live_dag(page, "synthetic-live-dag.png")
+
+        page.get_by_role("button", name="Download project (.zip)").wait_for(timeout=120_000)
+        fills = page.evaluate(NODE_FILLS_JS)
+        assert fills == dict.fromkeys(SHAPE, DONE)
+        assert page.locator('[data-testid="stException"]').count() == 0
+        page.get_by_role("tab", name="Tests").click()
+        playwright.expect(page.get_by_text("7 passed", exact=True)).to_be_visible()
+        tests_panel = page.get_by_role("tabpanel", name="Tests")
+        table = tests_panel.locator('[data-testid="stDataFrame"]')
+        playwright.expect(table.get_by_text("test_value_storage", exact=True)).to_be_attached()
+        shoot(page, "synthetic-results.png", page.get_by_role("heading", name="Result"), table)
+
+        with page.expect_download() as info:
+            page.get_by_role("button", name="Download project (.zip)").click()
+        target = tmp_path / "project.zip"
+        info.value.save_as(target)
+        with zipfile.ZipFile(target) as zf:
+            members = set(zf.namelist())
+            assert {f"{n}.py" for n in SHAPE} | {f"tests/test_{n}.py" for n in SHAPE} | {
+                "README.md"
+            } == members
+            assert "def value_cli() -> int:" in zf.read("cli.py").decode()
 
 
 GRAPH_PROMPT = "A Python library for graph algorithms (BFS, DFS, Dijkstra) with a CLI interface"
@@ -204,49 +217,34 @@ GRAPH_NODES = {"graph", "parser", "bfs", "dfs", "dijkstra", "cli", "graphkit"}
 
 def test_a_new_user_runs_the_graph_example_offline(shipped_server: str, tmp_path: Path) -> None:
     """What a person sees on a fresh install: one click on an example, Run, a live DAG, a zip."""
-    with playwright.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1440, "height": 2600})
-            page.goto(shipped_server)
-            playwright.expect(page.get_by_text(re.compile("replay"))).not_to_have_count(0)
-            # Long prompts are shortened on their button; the full text fills the box.
-            page.get_by_role("button", name=GRAPH_PROMPT[:67]).click()
-            playwright.expect(page.get_by_label("Describe the project")).to_have_value(GRAPH_PROMPT)
-            page.get_by_role("button", name="Run", exact=True).click()
+    with dashboard_page(shipped_server) as page:
+        playwright.expect(page.get_by_text(re.compile("replay"))).not_to_have_count(0)
+        # Long prompts are shortened on their button; the full text fills the box.
+        page.get_by_role("button", name=GRAPH_PROMPT[:67]).click()
+        playwright.expect(page.get_by_label("Describe the project")).to_have_value(GRAPH_PROMPT)
+        page.get_by_role("button", name="Run", exact=True).click()
 
-            # Several modules are written at the same time while others are already done.
-            page.wait_for_function(
-                f"""() => {{ const f = Object.values(({NODE_FILLS_JS})());
-                    return f.filter(c => c === '{RUNNING}').length >= 2
-                        && f.includes('{DONE}'); }}""",
-                timeout=90_000,
-            )
-            page.locator('[data-testid="stVegaLiteChart"]').last.wait_for(timeout=10_000)
-            shoot(
-                page,
-                "live-dag.png",
-                page.get_by_role("heading", name=re.compile(r"^Run ")),
-                page.get_by_text(re.compile(r"^Up to \d+ node")),
-                docs=True,
-            )
+        # Several modules are written at the same time while others are already done.
+        page.wait_for_function(
+            f"""() => {{ const f = Object.values(({NODE_FILLS_JS})());
+                return f.filter(c => c === '{RUNNING}').length >= 2
+                    && f.includes('{DONE}'); }}""",
+            timeout=90_000,
+        )
+        shoot_live_dag(page, "live-dag.png", docs=True)
 
-            page.get_by_role("button", name="Download project (.zip)").wait_for(timeout=180_000)
-            assert page.evaluate(NODE_FILLS_JS) == dict.fromkeys(GRAPH_NODES, DONE)
-            page.get_by_role("tab", name="Tests").click()
-            playwright.expect(page.get_by_text("66 passed", exact=True)).to_be_visible()
-            table = page.get_by_role("tabpanel", name="Tests").locator(
-                '[data-testid="stDataFrame"]'
-            )
-            shoot(page, "results.png", page.get_by_role("heading", name="Result"), table, docs=True)
+        page.get_by_role("button", name="Download project (.zip)").wait_for(timeout=180_000)
+        assert page.evaluate(NODE_FILLS_JS) == dict.fromkeys(GRAPH_NODES, DONE)
+        page.get_by_role("tab", name="Tests").click()
+        playwright.expect(page.get_by_text("66 passed", exact=True)).to_be_visible()
+        table = page.get_by_role("tabpanel", name="Tests").locator('[data-testid="stDataFrame"]')
+        shoot(page, "results.png", page.get_by_role("heading", name="Result"), table, docs=True)
 
-            with page.expect_download() as info:
-                page.get_by_role("button", name="Download project (.zip)").click()
-            target = tmp_path / "graphkit.zip"
-            info.value.save_as(target)
-            with zipfile.ZipFile(target) as zf:
-                members = set(zf.namelist())
-            assert {"graphkit/dijkstra.py", "graphkit/cli.py", "README.md"} <= members
-            assert {f"tests/test_{n}.py" for n in GRAPH_NODES} <= members
-        finally:
-            browser.close()
+        with page.expect_download() as info:
+            page.get_by_role("button", name="Download project (.zip)").click()
+        target = tmp_path / "graphkit.zip"
+        info.value.save_as(target)
+        with zipfile.ZipFile(target) as zf:
+            members = set(zf.namelist())
+        assert {"graphkit/dijkstra.py", "graphkit/cli.py", "README.md"} <= members
+        assert {f"tests/test_{n}.py" for n in GRAPH_NODES} <= members
